@@ -11,6 +11,7 @@ from typing import Callable
 
 from hnas.flops import count_flops_params
 from hnas.search_space import as_arch
+from hnas.zenscore import zenscore_prior
 
 COUNT_OPTIONS = ("input_size", "num_classes", "width_mult", "small_input", "activation")
 
@@ -36,6 +37,7 @@ def _count_prior(index: int, name: str):
 PRIORS: dict[str, Callable[..., Callable]] = {
     "flops": _count_prior(0, "flops"),
     "params": _count_prior(1, "params"),
+    "zenscore": zenscore_prior,
 }
 
 

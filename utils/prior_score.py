@@ -28,6 +28,17 @@ def parse_args(argv=None):
     parser.add_argument("--small_input", action="store_true", help="3x3 stride-1 stem without max-pool")
     parser.add_argument("--activation", default="relu", choices=("relu", "prelu", "swish", "mish"),
                         help="outer activation (PReLU adds one parameter per block)")
+    zen = parser.add_argument_group("zenscore options (only with --prior zenscore)")
+    zen.add_argument("--zen_batch", type=int, default=16, help="random inputs per evaluation (default 16)")
+    zen.add_argument("--zen_resolution", type=int, default=None,
+                     help="input resolution of the random inputs (default: --input_size)")
+    zen.add_argument("--zen_repeats", type=int, default=1, help="initialisations averaged (default 1)")
+    zen.add_argument("--zen_feature", default="pre_gap", choices=("pre_gap", "logits"),
+                     help="compare the pre-GAP feature map (Zen-NAS) or the logits (original toolkit)")
+    zen.add_argument("--zen_remove_residual", action="store_true",
+                     help="score the blocks without their identity/downsample branch")
+    zen.add_argument("--zen_cache", default=None,
+                     help="JSONL file of already computed scores, appended as codes are scored")
     return parser.parse_args(argv)
 
 
@@ -36,6 +47,11 @@ def main(argv=None) -> int:
     options = {"input_size": args.input_size, "num_classes": args.num_classes,
                "width_mult": args.width_mult, "small_input": args.small_input,
                "activation": args.activation}
+    if args.prior == "zenscore":
+        options.pop("input_size")
+        options.update(resolution=args.zen_resolution or args.input_size, batch_size=args.zen_batch,
+                       repeats=args.zen_repeats, feature=args.zen_feature,
+                       remove_residual=args.zen_remove_residual, cache=args.zen_cache)
     try:
         prior = make_prior(args.prior, **options)
         data = load_submission(args.json)
