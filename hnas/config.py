@@ -35,7 +35,7 @@ DEFAULTS = {
         "rule": "sandwich",  # spos | sandwich | fairnas | progressive_shrinking | biased
         "num_subnets": 4,
         "candidates": 8,  # biased: draw this many, keep the num_subnets largest (by FLOPs)
-        "phases": [],  # progressive_shrinking: list of {epochs, depths, width_codes}
+        "phases": [],  # progressive_shrinking: list of {epochs, depths, stem_codes, stage_codes}
     },
     "loss": {
         "distill": "inplace",  # none | inplace | alphanet  (for the non-largest subnets)
