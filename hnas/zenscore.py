@@ -109,7 +109,7 @@ def _score_once(net: ResNetSubnet, x, x_perturbed, feature: str, remove_residual
             hook.remove()
     out_perturbed = _features(net, x_perturbed, feature, remove_residual)
     diff = (out - out_perturbed).abs().flatten(1).sum(axis=1).mean().item()
-    return math.log(diff) + sum(log_bn_scale)
+    return _safe_log(diff) + sum(log_bn_scale)
 
 
 def _bn_variance_recorder(sink: list) -> Callable:
@@ -117,9 +117,14 @@ def _bn_variance_recorder(sink: list) -> Callable:
         x = inputs[0]
         centred = x - x.mean(axis=[0, 2, 3], keepdim=True)
         variance = (centred * centred).mean(axis=[0, 2, 3]).mean().item()  # biased, as BN uses
-        sink.append(0.5 * math.log(variance))
+        sink.append(0.5 * _safe_log(variance))
 
     return record
+
+
+def _safe_log(value: float) -> float:
+    """log, with -inf for a vanished quantity so the caller reports a non-finite score."""
+    return math.log(value) if value > 0 else -math.inf
 
 
 def _features(net: ResNetSubnet, x, feature: str, remove_residual: bool):

@@ -78,3 +78,9 @@ def test_repeats_average_independent_initialisations():
 def test_rejects_bad_options(bad, match):
     with pytest.raises(ValueError, match=match):
         zen_score(SPACE.smallest(), **dict(TINY, **bad))
+
+
+def test_vanishing_perturbation_is_reported_not_returned():
+    # x + 1e-30 * eps rounds back to x in float32, so the output difference is exactly zero.
+    with pytest.raises(FloatingPointError, match="not finite"):
+        zen_score(SPACE.smallest(), **dict(TINY, gamma=1e-30))
