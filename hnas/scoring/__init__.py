@@ -1,0 +1,2 @@
+"""Scoring many subnets of one trained supernet: cached images, per-subnet BN
+recalibration, resumable and sharded result files, and their merge."""
