@@ -3,6 +3,11 @@
 The files (`<name>.json` + `<name>.pdiparams` under Paddle 3's PIR, `.pdmodel` under the
 legacy IR) are produced in a temporary directory next to the target and then moved in one
 by one with `os.replace`, so an interrupted export never leaves a half-written model.
+
+To run the result from Python use `paddle.inference` (Config + create_predictor).  In
+Paddle 3.3.1 on CPU a `paddle.jit.load`ed layer fails ("dst_tensor shall be defined", or a
+segfault) while `FLAGS_use_onednn` is on; `paddle.set_flags({"FLAGS_use_onednn": False})`
+before calling it avoids that.
 """
 from __future__ import annotations
 
