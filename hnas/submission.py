@@ -25,9 +25,16 @@ def _where(path, key=None) -> str:
 
 def validate_submission(data, path=None) -> dict:
     """Check the shape of a parsed submission and every code; return it unchanged."""
+    submission_archs(data, path)
+    return data
+
+
+def submission_archs(data, path=None) -> dict:
+    """Validate a parsed submission and return `{key: Arch}` in its order (one parse per code)."""
     if not isinstance(data, dict):
         raise SubmissionError(f"{_where(path)}: top level must be a JSON object of "
                               f"{{key: {{'arch': code, ...}}}}, got {type(data).__name__}")
+    archs = {}
     for key, entry in data.items():
         if not isinstance(entry, dict):
             raise SubmissionError(f"{_where(path, key)}: entry must be an object with an 'arch' "
@@ -35,14 +42,19 @@ def validate_submission(data, path=None) -> dict:
         if "arch" not in entry:
             raise SubmissionError(f"{_where(path, key)}: entry has no 'arch' field")
         try:
-            parse_code(entry["arch"], key)
+            archs[key] = parse_code(entry["arch"], key)
         except InvalidCodeError as err:
             raise SubmissionError(f"{_where(path)}: {err}") from err
-    return data
+    return archs
 
 
 def load_submission(path: str | os.PathLike) -> dict:
     """Load and validate a submission; returns the insertion-ordered `{key: entry}` dict."""
+    return load_submission_archs(path)[0]
+
+
+def load_submission_archs(path: str | os.PathLike) -> tuple[dict, dict]:
+    """Like `load_submission`, also returning the decoded `{key: Arch}` (parsed once)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -53,7 +65,7 @@ def load_submission(path: str | os.PathLike) -> dict:
     except json.JSONDecodeError as err:
         raise SubmissionError(f"{path}: malformed JSON at line {err.lineno} column {err.colno}: "
                               f"{err.msg}") from err
-    return validate_submission(data, path)
+    return data, submission_archs(data, path)
 
 
 def dumps_submission(data: dict) -> str:
@@ -61,9 +73,13 @@ def dumps_submission(data: dict) -> str:
     return json.dumps(data)
 
 
-def write_submission(path: str | os.PathLike, data: dict) -> Path:
-    """Validate and write atomically (temp file + os.replace); creates the parent directory."""
-    validate_submission(data, path)
+def write_submission(path: str | os.PathLike, data: dict, validate: bool = True) -> Path:
+    """Write atomically (temp file + os.replace), creating the parent directory.
+
+    `validate=False` skips re-parsing every code, for data that came from `load_submission`.
+    """
+    if validate:
+        validate_submission(data, path)
     return atomic_write_text(path, dumps_submission(data))
 
 

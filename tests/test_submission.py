@@ -107,3 +107,16 @@ def test_atomic_write_failure_keeps_old_file(tmp_path):
         atomic_write_bytes(target, "not bytes")
     assert target.read_text() == "old"
     assert os.listdir(tmp_path) == ["f.txt"]
+
+
+def test_load_submission_archs_decodes_each_code_once_in_order(tmp_path):
+    from hnas.submission import load_submission_archs
+
+    data, archs = load_submission_archs(write(tmp_path, json.dumps({"b": {"arch": CODE_B}, "a": {"arch": CODE_A}})))
+    assert list(archs) == list(data) == ["b", "a"]
+    assert archs["a"].encode() == CODE_A and archs["b"].depths == (4, 4, 7, 2)
+
+
+def test_write_without_validation_still_writes_the_layout(tmp_path):
+    target = write_submission(tmp_path / "o.json", {"k": {"acc": 1, "arch": CODE_A}}, validate=False)
+    assert target.read_text() == '{"k": {"acc": 1, "arch": "' + CODE_A + '"}}'

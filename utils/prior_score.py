@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hnas.priors import PRIORS, make_prior  # noqa: E402
-from hnas.submission import SubmissionError, load_submission, with_scores, write_submission  # noqa: E402
+from hnas.submission import SubmissionError, load_submission_archs, with_scores, write_submission  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -54,9 +54,9 @@ def main(argv=None) -> int:
                        remove_residual=args.zen_remove_residual, cache=args.zen_cache)
     try:
         prior = make_prior(args.prior, **options)
-        data = load_submission(args.json)
-        scores = {key: prior(entry["arch"], key) for key, entry in data.items()}
-        write_submission(args.out, with_scores(data, scores))
+        data, archs = load_submission_archs(args.json)
+        scores = {key: prior(arch) for key, arch in archs.items()}
+        write_submission(args.out, with_scores(data, scores), validate=False)
     except (SubmissionError, ValueError) as err:
         print(f"prior_score: error: {err}", file=sys.stderr)
         return 2
