@@ -72,7 +72,7 @@ def correlations(pred_scores, truth_scores) -> dict:
         raise RankingError(f"need at least 2 shared entries to correlate, got {len(x)}")
     for name, values in (("PRED", x), ("TRUTH", y)):
         if np.all(values == values[0]):
-            raise RankingError(f"{name} scores are all equal ({values[0]!r}); correlations are undefined")
+            raise RankingError(f"{name} scores are all equal ({values[0]:g}); correlations are undefined")
     return {
         "kendall": float(stats.kendalltau(x, y, variant="b").statistic),
         "pearson": float(stats.pearsonr(x, y).statistic),

@@ -65,8 +65,10 @@ def test_concurrent_writers_never_lose_an_entry(tmp_path):
     results = tmp_path / "shared.json"
     writers, count = 6, 15
     script = WRITER.format(repo=str(REPO), count=count, path=str(results), code=CODE)
-    procs = [subprocess.Popen([sys.executable, "-c", script, str(w)]) for w in range(writers)]
-    assert [p.wait(timeout=120) for p in procs] == [0] * writers
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(w)], stderr=subprocess.PIPE, text=True)
+             for w in range(writers)]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0] * writers, errors
     data = load_submission(results)
     assert len(data) == writers * count
     assert {f"w{w}_{i}" for w in range(writers) for i in range(count)} == set(data)
