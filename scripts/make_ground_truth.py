@@ -27,6 +27,7 @@ from hnas.submission import load_submission  # noqa: E402
 PROTOCOL = {
     "image_dir": "data/benchmark",
     "image_size": 16,
+    "crop_scale_min": 0.35,
     "small_input": True,
     "width_mult": 0.25,
     "num_classes": 10,
