@@ -30,6 +30,7 @@ DEFAULTS = {
         "image_size": 224,
         "resolutions": None,  # optional list: one resolution drawn per batch, same on every rank
         "num_workers": 4,
+        "crop_scale": [0.08, 1.0],  # random-resized-crop area range of the training transform
     },
     "sampling": {
         "rule": "sandwich",  # spos | sandwich | fairnas | progressive_shrinking | biased
@@ -51,6 +52,7 @@ DEFAULTS = {
             "schedule": "warmup",  # constant | warmup | cosine | multistage
             "lambda_max": 2.0,
             "min_distance": 0,
+            "prior_options": {},  # extra options for make_prior (e.g. zenscore: cache, batch_size, repeats)
         },
     },
     "train": {
@@ -65,6 +67,7 @@ DEFAULTS = {
         "log_freq": 20,
         "visualdl_dir": None,
         "resume": None,
+        "plan_log": None,  # file (may contain {rank}) that gets one line of subnet codes per step
     },
     "eval": {
         "json_path": "checkpoints/CVPR_2022_NAS_Track1_test.json",
@@ -102,7 +105,7 @@ LEGACY_FLAGS = {
 }
 
 # Keys whose value may be a mapping or list rather than a leaf of DEFAULTS' shape.
-FREE_FORM = {"search_space", "sampling.phases", "data.resolutions"}
+FREE_FORM = {"search_space", "sampling.phases", "data.resolutions", "loss.rank.prior_options"}
 
 
 class ConfigError(ValueError):
