@@ -10,8 +10,6 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-import yaml
-
 from hnas.config import FREE_FORM, build_config, load_yaml, set_dotted
 from hnas.models import build_supernet
 from hnas.models.state_io import load_matching_state, read_state_dict
@@ -98,7 +96,3 @@ def load_trained_supernet(cfg: dict, weights: Path):
     load_matching_state(net, read_state_dict(weights), source=str(weights))
     net.eval()
     return net
-
-
-def describe(cfg: dict) -> str:
-    return yaml.safe_dump({"model": cfg["model"], "data": cfg["data"], "eval": cfg["eval"]}, sort_keys=False)
