@@ -32,7 +32,7 @@ class StandaloneRecipe:
     crop_scale_min: float = 0.08
     seed: int = 0
     num_workers: int = 4
-    train_limit: int | None = None  # first-class-to-last evenly spaced subset of the images
+    train_limit: int | None = None  # None: every image; else this many, evenly spaced over all classes
     val_limit: int | None = None
 
     def check(self) -> None:
