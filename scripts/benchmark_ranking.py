@@ -1,0 +1,174 @@
+"""Ranking-fidelity benchmark: how well does each supernet recipe (and each free prior)
+rank the ground-truth codes of benchmarks/ground_truth.json?
+
+For every recipe config it trains a supernet at benchmark scale under one equal budget
+(same data, epochs, batch, learning rate; each recipe keeps its own sampling rule, subnets
+per step and losses), scores the K ground-truth codes with and without BN recalibration,
+and correlates the scores with the stand-alone accuracies (Kendall tau-b, Pearson,
+Spearman; aligned by key).  The priors FLOPs, params and ZenScore are scored the same way.
+Each finished step is kept (checkpoints under benchmarks/runs/, scores under
+benchmarks/scores/), so a rerun continues where it stopped; results.json and RESULTS.md
+are rewritten after every row.
+
+    python scripts/benchmark_ranking.py                # everything
+    python scripts/benchmark_ranking.py --recipes sandwich spos --epochs 4
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from hnas.atomic import atomic_write_text  # noqa: E402
+from hnas.plots import plot_rank_scatter  # noqa: E402
+from hnas.ranking import align_by_key, compare_submissions, correlations  # noqa: E402
+from hnas.submission import load_submission  # noqa: E402
+
+RECIPES = ("spos", "sandwich", "fairnas", "ofa_ps", "sandwich_rank_flops", "sandwich_rank_zenscore",
+           "sandwich_alphanet", "biased")
+PRIORS = ("flops", "params", "zenscore")
+BENCH = ROOT / "benchmarks"
+
+
+def protocol() -> dict:
+    return json.loads((BENCH / "protocol.json").read_text())
+
+
+def training_overrides(recipe: str, epochs: int, proto: dict) -> list[str]:
+    """The equal budget: the stand-alone protocol's data and model scale for every recipe."""
+    return [
+        f"model.width_mult={proto['width_mult']}", f"model.small_input={str(proto['small_input']).lower()}",
+        f"model.num_classes={proto['num_classes']}", f"data.image_dir={proto['image_dir']}",
+        f"data.image_size={proto['image_size']}", f"data.crop_scale=[{proto['crop_scale_min']},1.0]",
+        "data.num_workers=0", "search_space=test", f"train.epochs={epochs}",
+        f"train.batch_size={proto['batch_size']}", f"train.lr={proto['lr']}",
+        f"train.weight_decay={proto['weight_decay']}", "train.warmup_epochs=1",
+        f"train.save_dir=benchmarks/runs/{recipe}", f"train.save_freq={epochs}", "train.log_freq=1000",
+        "model.pretrained=null", "loss.teacher=null",
+    ]
+
+
+def run(cmd: list[str], threads: int, log: Path) -> float:
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), FLAGS_use_onednn="1")
+    start = time.time()
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "w") as fh:
+        done = subprocess.run(cmd, cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
+    if done.returncode != 0:
+        sys.exit(f"benchmark_ranking: command failed (see {log}): {' '.join(cmd)}")
+    return time.time() - start
+
+
+def train_recipe(recipe: str, args, proto: dict) -> tuple[float, str]:
+    run_dir = BENCH / "runs" / recipe
+    cmd = [sys.executable, "hnas/train.py", "--config", recipe, *training_overrides(recipe, args.epochs, proto)]
+    seconds_file = run_dir / "train_seconds.txt"
+    if not (run_dir / "final.pdparams").is_file():
+        seconds = run(cmd, args.threads, BENCH / "logs" / f"train_{recipe}.log")
+        atomic_write_text(seconds_file, f"{seconds:.1f}\n")
+    return float(seconds_file.read_text()), " ".join(cmd[1:])
+
+
+def score_recipe(recipe: str, bn_calib: int, args) -> tuple[Path, float, str]:
+    out = BENCH / "scores" / f"{recipe}{'_bncalib' if bn_calib else ''}.json"
+    cmd = [sys.executable, "utils/eval_supernet.py", str(BENCH / "codes.json"), "--checkpoint",
+           str(BENCH / "runs" / recipe), "--out", str(out), "--bn_calib", str(bn_calib),
+           "--bn_calib_batch_size", "64", "--batch_size", "250", "--val_limit", str(args.val_limit)]
+    seconds = 0.0
+    if not out.is_file():
+        seconds = run(cmd, args.threads, BENCH / "logs" / f"score_{out.stem}.log")
+    return out, seconds, " ".join(cmd[1:])
+
+
+def score_prior(prior: str, proto: dict, args) -> tuple[Path, float, str]:
+    out = BENCH / "scores" / f"prior_{prior}.json"
+    cmd = [sys.executable, "utils/prior_score.py", "--prior", prior, "--json", str(BENCH / "codes.json"),
+           "--out", str(out), "--input_size", str(proto["image_size"]), "--num_classes",
+           str(proto["num_classes"]), "--width_mult", str(proto["width_mult"])]
+    cmd += ["--small_input"] if proto["small_input"] else []
+    if prior == "zenscore":
+        cmd += ["--zen_batch", "16", "--zen_repeats", "3"]
+    seconds = 0.0
+    if not out.is_file():
+        seconds = run(cmd, args.threads, BENCH / "logs" / f"prior_{prior}.log")
+    return out, seconds, " ".join(cmd[1:])
+
+
+def noise_ceiling(truth: dict) -> dict | None:
+    second = BENCH / "ground_truth_seed2.json"
+    if not second.is_file():
+        return None
+    _, x, y = align_by_key(load_submission(second), truth, intersect=True)
+    return correlations(x, y) if len(x) >= 2 else None
+
+
+def write_report(rows: list, ceiling: dict | None, args, proto: dict) -> None:
+    results = {"rows": rows, "noise_ceiling_kendall": ceiling["kendall"] if ceiling else None,
+               "noise_ceiling": ceiling, "protocol": proto, "epochs": args.epochs,
+               "val_limit": args.val_limit, "bn_calib_batches": args.bn_calib}
+    atomic_write_text(BENCH / "results.json", json.dumps(results, indent=1) + "\n")
+    lines = ["| method | BN recalib | Kendall | Pearson | Spearman | n | train s | score s |",
+             "|---|---|---|---|---|---|---|---|"]
+    for row in sorted(rows, key=lambda r: -r["kendall"]):
+        calib = {True: "yes", False: "no", None: "—"}[row.get("bn_calib")]
+        lines.append(f"| {row['method']} | {calib} | {row['kendall']:.3f} | {row['pearson']:.3f} | "
+                     f"{row['spearman']:.3f} | {row['n']} | {row.get('train_seconds', 0):.0f} | "
+                     f"{row.get('score_seconds', 0):.0f} |")
+    atomic_write_text(BENCH / "results_table.md", "\n".join(lines) + "\n")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--recipes", nargs="*", default=list(RECIPES), choices=RECIPES)
+    parser.add_argument("--priors", nargs="*", default=list(PRIORS), choices=PRIORS)
+    parser.add_argument("--epochs", type=int, default=4, help="supernet epochs, equal for every recipe")
+    parser.add_argument("--bn_calib", type=int, default=4, help="calibration batches (of 64) per code")
+    parser.add_argument("--val_limit", type=int, default=500, help="validation images per code")
+    parser.add_argument("--threads", type=int, default=1, help="OMP threads per child process")
+    args = parser.parse_args(argv)
+    proto = protocol()
+    truth = load_submission(BENCH / "ground_truth.json")
+    codes = load_submission(BENCH / "codes.json")
+    missing = [key for key in codes if key not in truth]
+    if missing:
+        sys.exit(f"benchmark_ranking: ground truth lacks {len(missing)} of {len(codes)} codes "
+                 f"(first: {missing[:3]}); run scripts/make_ground_truth.py first")
+    previous = json.loads((BENCH / "results.json").read_text())["rows"] if (BENCH / "results.json").is_file() else []
+    rows = {(r["method"], r.get("bn_calib")): r for r in previous}
+    ceiling = noise_ceiling(truth)
+
+    def add(method, bn_calib, scores_path, extra):
+        result = compare_submissions(load_submission(scores_path), truth, pred_name=scores_path.name,
+                                     truth_name="ground_truth.json")
+        rows[(method, bn_calib)] = {"method": method, "bn_calib": bn_calib, **result, **extra,
+                                    "scores": str(scores_path.relative_to(ROOT))}
+        print(f"{method:24s} bn_calib={bn_calib!s:5s} kendall={result['kendall']:.3f} "
+              f"pearson={result['pearson']:.3f} spearman={result['spearman']:.3f}", flush=True)
+        write_report(list(rows.values()), ceiling, args, proto)
+
+    for prior in args.priors:
+        path, seconds, cmd = score_prior(prior, proto, args)
+        add(prior, None, path, {"score_seconds": round(seconds, 1), "command": cmd})
+    for recipe in args.recipes:
+        train_seconds, train_cmd = train_recipe(recipe, args, proto)
+        for bn_calib in (0, args.bn_calib):
+            path, seconds, cmd = score_recipe(recipe, bn_calib, args)
+            add(recipe, bool(bn_calib), path, {"train_seconds": round(train_seconds, 1),
+                                                "score_seconds": round(seconds, 1),
+                                                "train_command": train_cmd, "command": cmd})
+    best = max((r for r in rows.values() if r["method"] in RECIPES), key=lambda r: r["kendall"], default=None)
+    if best is not None:
+        _, x, y = align_by_key(load_submission(ROOT / best["scores"]), truth)
+        label = f"{best['method']}{' + BN recalib' if best['bn_calib'] else ''}"
+        plot_rank_scatter(x, y, correlations(x, y), BENCH / "best_recipe_scatter.png", pred_label=label,
+                          truth_label="stand-alone accuracy")
+    if ceiling:
+        print(f"noise ceiling (seed 1 vs seed 2, n={ceiling['n']}): kendall={ceiling['kendall']:.3f}")
+
+
+if __name__ == "__main__":
+    main()
