@@ -15,6 +15,9 @@ def _default_mode() -> int:
     return 0o666 & ~umask
 
 
+FILE_MODE = _default_mode()  # read once: os.umask is process-wide, so never toggle it later
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     """Write `data` to `path` atomically, creating the parent directory if needed."""
     path = Path(path)
@@ -25,7 +28,7 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, _default_mode())
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         try:
