@@ -149,7 +149,8 @@ class VisualDLScalars(Callback):
 
 class PlanLog(Callback):
     """Appends `epoch step code,code,...` per step to a per-rank text file (the path may
-    contain `{rank}`): evidence that every rank trained the same subnets."""
+    contain `{rank}`), and `params <sha256>` of the network after each epoch: evidence
+    that every rank trained the same subnets and holds the same weights."""
 
     def __init__(self, path_pattern: str, world: World):
         super().__init__()
@@ -159,8 +160,18 @@ class PlanLog(Callback):
     def on_train_batch_end(self, step, logs=None):
         result = self.model.last_result
         codes = ",".join(code for code, _, _ in result.losses)
+        self._append(f"{self.model.epoch} {step} {codes}")
+
+    def on_epoch_end(self, epoch, logs=None):
+        digest = hashlib.sha256()
+        for name, tensor in self.model.network.state_dict().items():
+            digest.update(name.encode())
+            digest.update(tensor.numpy().tobytes())
+        self._append(f"params {digest.hexdigest()}")
+
+    def _append(self, line: str) -> None:
         with open(self.path, "a", encoding="utf-8") as handle:
-            handle.write(f"{self.model.epoch} {step} {codes}\n")
+            handle.write(line + "\n")
 
 
 def _scalar(value) -> float:
