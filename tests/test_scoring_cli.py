@@ -146,6 +146,13 @@ def test_bad_inputs_fail_with_a_message_and_no_output(setup, tmp_path, capsys):
     assert not list(tmp_path.glob("out.json*"))
 
 
+def test_original_toolkit_flags_work(setup, tmp_path):
+    out = tmp_path / "legacy.json"
+    assert main(["run", "--save_dir", str(setup["run"]), "--json_path", str(setup["codes"]), "--batch_size", "4",
+                 "--image_dir", str(setup["data"]), "--out", str(out)]) == 0
+    assert out.read_bytes() == setup["reference"]
+
+
 @pytest.mark.slow
 @pytest.mark.multirank
 def test_two_rank_launch_equals_one_rank(setup, tmp_path):
@@ -160,3 +167,4 @@ def test_two_rank_launch_equals_one_rank(setup, tmp_path):
     assert result.returncode == 0, result.stderr[-2000:] + logs[-2000:]
     assert out.read_bytes() == setup["reference"]
     assert "shard 1/2" in logs and not list(tmp_path.glob("out.json.shard-*"))
+
