@@ -151,3 +151,7 @@ def test_sampler_shards_ranks_alike_and_tags_resolutions():
     assert list(shards[0]) != batches[0]
     with pytest.raises(ValueError, match="data.resolutions"):
         PlannedBatchSampler(21, 4, resolutions=[12, "x"])
+    capped = PlannedBatchSampler(40, 4, seed=3, max_steps=3)
+    assert len(capped) == 3 and len(list(capped)) == 3
+    capped.set_epoch(1)
+    assert list(capped) != list(PlannedBatchSampler(40, 4, seed=3, max_steps=3))

@@ -22,12 +22,14 @@ class PlannedBatchSampler(BatchSampler):
     """Shuffled, rank-sharded batches with an optional per-batch resolution.
 
     Yields lists of dataset indices, or of `(index, resolution)` pairs when `resolutions`
-    is given.  Call `set_epoch(epoch)` before iterating each epoch.
+    is given; at most `max_steps` batches per epoch when set (each epoch reshuffles, so
+    a capped epoch still sees different images).  Call `set_epoch(epoch)` before
+    iterating each epoch.
     """
 
     def __init__(self, dataset_len: int, batch_size: int, seed: int = 0, rank: int = 0,
                  world_size: int = 1, shuffle: bool = True, drop_last: bool = True,
-                 resolutions=None):
+                 resolutions=None, max_steps: int | None = None):
         if batch_size < 1:
             raise ValueError(f"train.batch_size must be a positive integer, got {batch_size!r}")
         if not 0 <= rank < world_size:
@@ -40,6 +42,10 @@ class PlannedBatchSampler(BatchSampler):
         if drop_last and self.per_rank < batch_size:
             raise ValueError(f"each of {world_size} rank(s) gets {self.per_rank} training images, fewer "
                              f"than one batch of {batch_size}; lower train.batch_size")
+        if max_steps is not None and (isinstance(max_steps, bool) or not isinstance(max_steps, int)
+                                      or max_steps < 1):
+            raise ValueError(f"train.steps_per_epoch must be a positive integer or null, got {max_steps!r}")
+        self.max_steps = max_steps
         self.epoch = 0
 
     def set_epoch(self, epoch: int) -> None:
@@ -63,9 +69,8 @@ class PlannedBatchSampler(BatchSampler):
                 yield [(index, resolution) for index in batch]
 
     def __len__(self) -> int:
-        if self.drop_last:
-            return self.per_rank // self.batch_size
-        return math.ceil(self.per_rank / self.batch_size)
+        full = self.per_rank // self.batch_size if self.drop_last else math.ceil(self.per_rank / self.batch_size)
+        return full if self.max_steps is None else min(full, self.max_steps)
 
 
 def check_resolutions(resolutions):
@@ -103,7 +108,8 @@ def build_train_loader(cfg: dict, rank: int = 0, world_size: int = 1):
     """(DataLoader, its PlannedBatchSampler) for the training split."""
     dataset = build_train_dataset(cfg)
     sampler = PlannedBatchSampler(len(dataset), cfg["train"]["batch_size"], seed=cfg["seed"], rank=rank,
-                                  world_size=world_size, resolutions=cfg["data"]["resolutions"])
+                                  world_size=world_size, resolutions=cfg["data"]["resolutions"],
+                                  max_steps=cfg["train"]["steps_per_epoch"])
     workers = cfg["data"]["num_workers"]
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
         raise ValueError(f"data.num_workers must be a non-negative integer, got {workers!r}")
