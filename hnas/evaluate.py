@@ -96,9 +96,11 @@ def rank_and_world() -> tuple[int, int]:
 def select_device() -> None:
     import paddle
 
-    if paddle.is_compiled_with_cuda() and paddle.device.cuda.device_count() > 0:
-        gpu = os.environ.get("FLAGS_selected_gpus", "0").split(",")[0] or "0"
-        paddle.set_device(f"gpu:{gpu}")
+    count = paddle.device.cuda.device_count() if paddle.is_compiled_with_cuda() else 0
+    if count > 0:
+        # launch names this rank's GPU; if only that GPU is visible, it is gpu:0 here
+        gpu = int(os.environ.get("FLAGS_selected_gpus", "0").split(",")[0] or 0)
+        paddle.set_device(f"gpu:{gpu if gpu < count else 0}")
 
 
 def run(args) -> int:
@@ -198,5 +200,7 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    if __package__ in (None, ""):
+        # Run as a script: import the package from the repository root, not from hnas/ itself.
+        sys.path[0] = str(Path(__file__).resolve().parents[1])
     sys.exit(main())
