@@ -75,10 +75,18 @@ class StreamedImages:
         return len(self.samples)
 
     def batches(self):
-        for start in range(0, len(self.samples), self.batch_size):
-            chunk = self.samples[start:start + self.batch_size]
-            images = paddle.to_tensor(decode_images(chunk, self.size))
-            yield normalize_batch(images), paddle.to_tensor(_labels(chunk))
+        """Decodes batch i+1 in a background thread while batch i is being evaluated."""
+        chunks = [self.samples[start:start + self.batch_size]
+                  for start in range(0, len(self.samples), self.batch_size)]
+        if not chunks:
+            return
+        with ThreadPoolExecutor(1) as prefetcher:
+            pending = prefetcher.submit(decode_images, chunks[0], self.size)
+            for index, chunk in enumerate(chunks):
+                pixels = pending.result()
+                if index + 1 < len(chunks):
+                    pending = prefetcher.submit(decode_images, chunks[index + 1], self.size)
+                yield normalize_batch(paddle.to_tensor(pixels)), paddle.to_tensor(_labels(chunk))
 
 
 def plan_cache(sizes_bytes: dict, budget_bytes: float) -> dict:
