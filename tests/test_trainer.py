@@ -49,8 +49,9 @@ def file_digest(path):
 
 
 def test_tiny_run_writes_final_epoch_files_and_config(tmp_path):
-    cfg = tiny_config(tmp_path, "train.epochs=3", "train.save_freq=2")
+    cfg = tiny_config(tmp_path, "train.epochs=3", "train.save_freq=2", f"train.visualdl_dir={tmp_path / 'vdl'}")
     save_dir = train(cfg)
+    assert list((tmp_path / "vdl").glob("vdlrecords.*"))
     names = sorted(p.name for p in save_dir.iterdir())
     assert names == ["2.pdopt", "2.pdparams", "config.yaml", "final.pdopt", "final.pdparams"]
     assert load_yaml(save_dir / "config.yaml") == cfg
@@ -80,7 +81,7 @@ def test_non_finite_loss_stops_before_the_optimizer_step(tmp_path):
     model.begin_epoch(4)
     model.step = 7
     largest = model.rule.plan(step_rng(0, 4, 7), 4)[0].arch.encode()
-    with pytest.raises(NonFiniteLossError, match=rf"epoch 4 step 7 for subnet {largest}"):
+    with pytest.raises(NonFiniteLossError, match=rf"for subnet {largest} \(role teacher\) at epoch 4 step 7 "):
         model.train_batch([images], [labels])
     after = model.network.state_dict()
     for name, tensor in before.items():
@@ -97,7 +98,7 @@ def test_diverging_run_leaves_last_checkpoint_intact(tmp_path):
     resumed = dict(cfg, train=dict(cfg["train"], resume=str(save_dir)))
     with pytest.raises(NonFiniteLossError) as err:
         train(resumed, extra_callbacks=[PoisonBeforeStep(1)])
-    assert re.search(r"epoch 1 step 1 for subnet \d{52}", str(err.value))
+    assert re.search(r"for subnet \d{52} \(role \w+\) at epoch 1 step 1 ", str(err.value))
     assert (file_digest(params), file_digest(opt)) == digests
 
 
@@ -155,3 +156,22 @@ def test_sampler_shards_ranks_alike_and_tags_resolutions():
     assert len(capped) == 3 and len(list(capped)) == 3
     capped.set_epoch(1)
     assert list(capped) != list(PlannedBatchSampler(40, 4, seed=3, max_steps=3))
+
+
+def test_hapi_evaluate_and_pretrained_start_work(tmp_path):
+    from hnas.models import ResNetSubnet
+    from hnas.search_space import SearchSpace
+    from hnas.training.data import build_val_dataset
+
+    static = ResNetSubnet(SearchSpace.full().largest(), num_classes=3, width_mult=0.25, small_input=True)
+    paddle.save(static.state_dict(), str(tmp_path / "static.pdparams"))
+    cfg = tiny_config(tmp_path, f"model.pretrained={tmp_path / 'static.pdparams'}")
+    model, _, _ = build_model(cfg)
+    loaded = model.network.state_dict()
+    conv = static.state_dict()["conv1.weight"].numpy()
+    # reordering permutes the stem's output channels but keeps the set of filters
+    assert sorted(map(tuple, loaded["conv1.weight"].numpy().reshape(conv.shape[0], -1))) == \
+        sorted(map(tuple, conv.reshape(conv.shape[0], -1)))
+    model.network.activate(model.rule.largest(0))
+    result = model.evaluate(build_val_dataset(cfg), batch_size=8, verbose=0)
+    assert set(result) == {"loss", "acc"} and 0.0 <= result["acc"] <= 1.0

@@ -138,10 +138,10 @@ class StepRunner:
         return result
 
     def _failure_message(self, failure, epoch, step) -> str:
-        where = f"epoch {epoch} step {step}"
+        where = f"epoch {epoch} step {step} (both counted from 0)"
         if failure is None:
             return (f"non-finite loss on another rank at {where}; rank {self.world.rank} stops too "
                     f"(no optimizer step was taken, the last checkpoint is untouched)")
         subnet_pass, value = failure
-        return (f"non-finite loss {value} at {where} for subnet {subnet_pass.arch.encode()} "
-                f"(role {subnet_pass.label}); no optimizer step was taken, the last checkpoint is untouched")
+        return (f"non-finite loss {value} for subnet {subnet_pass.arch.encode()} (role {subnet_pass.label}) "
+                f"at {where}; no optimizer step was taken, the last checkpoint is untouched")
