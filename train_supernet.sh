@@ -5,6 +5,7 @@
 #   bash train_supernet.sh --config demo train.epochs=1 loss.rank.prior=flops
 #   NPROC=2 bash train_supernet.sh ...          # two CPU ranks (gloo)
 #   GPUS=0,1,2,3 bash train_supernet.sh ...     # one rank per listed GPU
+# Multi-rank runs keep each rank's output in logs/launch/workerlog.N (LAUNCH_LOGS=dir).
 # Arguments go to hnas/train.py (--config FILE, the original toolkit's flags such as
 # --backbone --lr --batch_size --max_epoch --resume, and dotted key=value overrides).
 set -euo pipefail
@@ -23,11 +24,12 @@ fi
 CORES=$(nproc)
 export FLAGS_use_onednn="${FLAGS_use_onednn:-1}"
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(( CORES / RANKS > 0 ? CORES / RANKS : 1 ))}"
+LAUNCH_LOGS="${LAUNCH_LOGS:-logs/launch}"   # per-rank worker logs of multi-rank runs
 
 if [[ -n "${GPUS:-}" ]]; then
-    exec "$PYTHON" -m paddle.distributed.launch --devices "$GPUS" hnas/train.py "$@"
+    exec "$PYTHON" -m paddle.distributed.launch --log_dir "$LAUNCH_LOGS" --devices "$GPUS" hnas/train.py "$@"
 elif [[ "$RANKS" -gt 1 ]]; then
-    exec "$PYTHON" -m paddle.distributed.launch --nproc_per_node "$RANKS" hnas/train.py "$@"
+    exec "$PYTHON" -m paddle.distributed.launch --log_dir "$LAUNCH_LOGS" --nproc_per_node "$RANKS" hnas/train.py "$@"
 else
     exec "$PYTHON" hnas/train.py "$@"
 fi
