@@ -86,10 +86,12 @@ class SupernetModel(paddle.Model):
             self._optimizer.clear_grad(set_to_zero=False)
         self.last_result = result
         self.step += 1
+        # Progress metrics follow the plan's first subnet (the largest in sandwich rules).
         metrics = []
         for metric in self._metrics:
             outs = metric.compute(result.first_logits, targets)
-            metrics.append(metric.update(*[np.asarray(o) for o in (outs if isinstance(outs, (list, tuple)) else [outs])]))
+            outs = outs if isinstance(outs, (list, tuple)) else [outs]
+            metrics.append(metric.update(*[np.asarray(o) for o in outs]))
         losses = [np.array(result.first_loss, dtype="float32")]
         return (losses, metrics) if metrics else losses
 
