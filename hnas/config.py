@@ -67,8 +67,8 @@ DEFAULTS = {
         "log_freq": 20,
         "visualdl_dir": None,
         "resume": None,
-        "plan_log": None,
-        "steps_per_epoch": None,  # cap on steps per epoch (a fresh shuffle each epoch); None: whole dataset  # file (may contain {rank}) that gets one line of subnet codes per step
+        "plan_log": None,  # file (may contain {rank}) that gets one line of subnet codes per step
+        "steps_per_epoch": None,  # cap on steps per epoch (a fresh shuffle each epoch); None: whole dataset
     },
     "eval": {
         "json_path": "checkpoints/CVPR_2022_NAS_Track1_test.json",

@@ -49,6 +49,8 @@ def training_overrides(recipe: str, epochs: int, proto: dict) -> list[str]:
         f"train.weight_decay={proto['weight_decay']}", "train.warmup_epochs=1",
         f"train.save_dir=benchmarks/runs/{recipe}", f"train.save_freq={epochs}", "train.log_freq=1000",
         "model.pretrained=null", "loss.teacher=null",
+        # SPOS trains one path per step; four paths give it the same compute as the others.
+        *(["sampling.num_subnets=4"] if recipe == "spos" else []),
     ]
 
 
@@ -131,17 +133,21 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=1, help="OMP threads per child process")
     args = parser.parse_args(argv)
     proto = protocol()
-    truth = load_submission(BENCH / "ground_truth.json")
+    truth_file = BENCH / "ground_truth.json"
+    truth = load_submission(truth_file) if truth_file.is_file() else {}
     codes = load_submission(BENCH / "codes.json")
     missing = [key for key in codes if key not in truth]
     if missing:
-        sys.exit(f"benchmark_ranking: ground truth lacks {len(missing)} of {len(codes)} codes "
-                 f"(first: {missing[:3]}); run scripts/make_ground_truth.py first")
+        # Train and score anyway (the expensive part); correlate once the ground truth is complete.
+        print(f"benchmark_ranking: ground truth lacks {len(missing)} of {len(codes)} codes "
+              f"(first: {missing[:3]}); training and scoring only", flush=True)
     previous = json.loads((BENCH / "results.json").read_text())["rows"] if (BENCH / "results.json").is_file() else []
     rows = {(r["method"], r.get("bn_calib")): r for r in previous}
-    ceiling = noise_ceiling(truth)
+    ceiling = None if missing else noise_ceiling(truth)
 
     def add(method, bn_calib, scores_path, extra):
+        if missing:
+            return
         result = compare_submissions(load_submission(scores_path), truth, pred_name=scores_path.name,
                                      truth_name="ground_truth.json")
         rows[(method, bn_calib)] = {"method": method, "bn_calib": bn_calib, **result, **extra,
@@ -160,6 +166,8 @@ def main(argv=None):
             add(recipe, bool(bn_calib), path, {"train_seconds": round(train_seconds, 1),
                                                 "score_seconds": round(seconds, 1),
                                                 "train_command": train_cmd, "command": cmd})
+    if missing:
+        return
     best = max((r for r in rows.values() if r["method"] in RECIPES), key=lambda r: r["kendall"], default=None)
     if best is not None:
         _, x, y = align_by_key(load_submission(ROOT / best["scores"]), truth)
