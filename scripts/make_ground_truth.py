@@ -3,8 +3,8 @@
 Picks K codes from the official test JSON, stratified over the FLOPs range (sorted by
 FLOPs at benchmark scale, one code drawn per equal-count stratum), trains each one from
 scratch with scripts/train_standalone.py under one fixed protocol, and appends each
-accuracy to benchmarks/ground_truth.json as it completes.  A second seed for every
-ceil(K/R)-th code goes to benchmarks/ground_truth_seed2.json: the Kendall tau between the
+accuracy to benchmarks/ground_truth.json as it completes.  A second seed for R codes
+spread over the FLOPs range goes to benchmarks/ground_truth_seed2.json: the Kendall tau between the
 two seeds is the noise ceiling of the benchmark.  Rerunning skips finished codes, so the
 run can be stopped and continued at any time.
 """
@@ -67,6 +67,18 @@ def protocol_args(seed: int) -> list[str]:
     return args + ["--seed", str(seed)]
 
 
+def repeat_keys(keys: list, count: int) -> list:
+    """`count` keys spread over the FLOPs-sorted list: every step-th key, then the ones
+    after them, until there are enough (earlier picks never change when `count` grows)."""
+    step = max(1, -(-len(keys) // count))
+    chosen = []
+    for offset in range(step):
+        chosen += keys[offset::step]
+        if len(chosen) >= count:
+            break
+    return chosen[:count]
+
+
 def done_keys(results: Path) -> set:
     return set(json.loads(results.read_text())) if results.is_file() else set()
 
@@ -110,9 +122,7 @@ def main(argv=None):
     if args.only in (None, "seed1"):
         train_all(codes, out / "ground_truth.json", seed=1, threads=args.threads)
     if args.only in (None, "seed2"):
-        keys = list(codes)
-        step = max(1, -(-len(keys) // args.repeats))
-        repeat = {key: codes[key] for key in keys[::step][: args.repeats]}
+        repeat = {key: codes[key] for key in repeat_keys(list(codes), args.repeats)}
         train_all(repeat, out / "ground_truth_seed2.json", seed=2, threads=args.threads)
 
 
