@@ -66,13 +66,14 @@ def run(cmd: list[str], threads: int, log: Path) -> float:
 
 
 def train_recipe(recipe: str, args, proto: dict) -> tuple[float, str]:
+    """Train unless the run finished (its last epoch file exists); wall seconds of the run
+    are read from the files it wrote first (config.yaml) and last (final.pdparams)."""
     run_dir = BENCH / "runs" / recipe
     cmd = [sys.executable, "hnas/train.py", "--config", recipe, *training_overrides(recipe, args.epochs, proto)]
-    seconds_file = run_dir / "train_seconds.txt"
-    if not (run_dir / "final.pdparams").is_file():
-        seconds = run(cmd, args.threads, BENCH / "logs" / f"train_{recipe}.log")
-        atomic_write_text(seconds_file, f"{seconds:.1f}\n")
-    return float(seconds_file.read_text()), " ".join(cmd[1:])
+    if not (run_dir / f"{args.epochs}.pdparams").is_file():
+        run(cmd, args.threads, BENCH / "logs" / f"train_{recipe}.log")
+    seconds = (run_dir / "final.pdparams").stat().st_mtime - (run_dir / "config.yaml").stat().st_mtime
+    return seconds, " ".join(cmd[1:])
 
 
 def score_recipe(recipe: str, bn_calib: int, args) -> tuple[Path, float, str]:
