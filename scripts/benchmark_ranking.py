@@ -119,6 +119,15 @@ def headline(rows: list, ceiling: dict | None) -> str:
     verdict = ("beats" if best["kendall"] > flops["kendall"] else "does not beat")
     text = (f"Best recipe: {label}, Kendall {best['kendall']:.3f} (Pearson {best['pearson']:.3f}); "
             f"it {verdict} the free FLOPs prior (Kendall {flops['kendall']:.3f}, Pearson {flops['pearson']:.3f}).")
+    priors = [r for r in rows if r["method"] in PRIORS]
+    if flops["kendall"] < 0:
+        text += (" Note the sign: at this scale the FLOPs prior is anti-correlated with stand-alone "
+                 "accuracy, because under the short training protocol larger networks end lower.")
+    strongest = max(priors, key=lambda r: abs(r["kendall"]))
+    if abs(strongest["kendall"]) > best["kendall"]:
+        text += (f" The strongest single signal is the `{strongest['method']}` prior"
+                 f"{' with its sign flipped' if strongest['kendall'] < 0 else ''} "
+                 f"(|Kendall| {abs(strongest['kendall']):.3f}), ahead of every supernet.")
     if ceiling:
         text += (f" Noise ceiling (the same codes trained with two seeds): Kendall {ceiling['kendall']:.3f} "
                  f"over {ceiling['n']} codes.")
