@@ -54,6 +54,14 @@ def training_overrides(recipe: str, epochs: int, proto: dict) -> list[str]:
     ]
 
 
+def timed_once(out: Path, cmd: list[str], threads: int, log: Path) -> float:
+    """Run `cmd` unless `out` exists; its wall seconds are kept beside the log for reruns."""
+    seconds_file = log.with_suffix(".seconds")
+    if not out.is_file():
+        atomic_write_text(seconds_file, f"{run(cmd, threads, log):.1f}\n")
+    return float(seconds_file.read_text()) if seconds_file.is_file() else float("nan")
+
+
 def run(cmd: list[str], threads: int, log: Path) -> float:
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), FLAGS_use_onednn="1")
     start = time.time()
@@ -81,9 +89,7 @@ def score_recipe(recipe: str, bn_calib: int, args) -> tuple[Path, float, str]:
     cmd = [sys.executable, "utils/eval_supernet.py", str(BENCH / "codes.json"), "--checkpoint",
            str(BENCH / "runs" / recipe), "--out", str(out), "--bn_calib", str(bn_calib),
            "--bn_calib_batch_size", "64", "--batch_size", "250", "--val_limit", str(args.val_limit)]
-    seconds = 0.0
-    if not out.is_file():
-        seconds = run(cmd, args.threads, BENCH / "logs" / f"score_{out.stem}.log")
+    seconds = timed_once(out, cmd, args.threads, BENCH / "logs" / f"score_{out.stem}.log")
     return out, seconds, " ".join(cmd[1:])
 
 
@@ -95,9 +101,7 @@ def score_prior(prior: str, proto: dict, args) -> tuple[Path, float, str]:
     cmd += ["--small_input"] if proto["small_input"] else []
     if prior == "zenscore":
         cmd += ["--zen_batch", "16", "--zen_repeats", "3"]
-    seconds = 0.0
-    if not out.is_file():
-        seconds = run(cmd, args.threads, BENCH / "logs" / f"prior_{prior}.log")
+    seconds = timed_once(out, cmd, args.threads, BENCH / "logs" / f"prior_{prior}.log")
     return out, seconds, " ".join(cmd[1:])
 
 
@@ -134,6 +138,10 @@ def headline(rows: list, ceiling: dict | None) -> str:
     return text
 
 
+def seconds(value) -> str:
+    return "—" if value is None or value != value else f"{value:.0f}"
+
+
 def write_report(rows: list, ceiling: dict | None, args, proto: dict) -> None:
     results = {"rows": rows, "noise_ceiling_kendall": ceiling["kendall"] if ceiling else None,
                "noise_ceiling": ceiling, "protocol": proto, "epochs": args.epochs,
@@ -144,8 +152,8 @@ def write_report(rows: list, ceiling: dict | None, args, proto: dict) -> None:
     for row in sorted(rows, key=lambda r: -r["kendall"]):
         calib = {True: "yes", False: "no", None: "—"}[row.get("bn_calib")]
         lines.append(f"| {row['method']} | {calib} | {row['kendall']:.3f} | {row['pearson']:.3f} | "
-                     f"{row['spearman']:.3f} | {row['n']} | {row.get('train_seconds', 0):.0f} | "
-                     f"{row.get('score_seconds', 0):.0f} |")
+                     f"{row['spearman']:.3f} | {row['n']} | {seconds(row.get('train_seconds'))} | "
+                     f"{seconds(row.get('score_seconds'))} |")
     commands = [f"- `{row['method']}`{' (BN recalib)' if row.get('bn_calib') else ''}: "
                 + (f"`python {row['train_command']}` then " if row.get("train_command") else "")
                 + f"`python {row['command']}`" for row in rows]
