@@ -54,3 +54,16 @@ def test_class_folders_dataset_and_transforms(tmp_path):
     assert cached.shape == (16, 16, 3) and cached.dtype == np.uint8
     with pytest.raises(FileNotFoundError, match="does not exist"):
         ClassFolderDataset(tmp_path / "missing")
+
+
+def test_demo_data_unpacks_once_for_concurrent_callers(tmp_path):
+    from concurrent.futures import ProcessPoolExecutor
+
+    from hnas.data.demo import demo_data_dir
+
+    target = tmp_path / "demo"
+    with ProcessPoolExecutor(2) as pool:
+        roots = list(pool.map(demo_data_dir, [target, target]))
+    assert roots == [target, target] and (target / ".complete").is_file()
+    assert len(list((target / "val").rglob("*.png"))) == 500
+    assert len(list((target / "train").rglob("*.png"))) == 2000
