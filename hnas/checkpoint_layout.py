@@ -7,10 +7,10 @@ is a pure key rename; the tensors are untouched.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
-from hnas.models.state_io import RANK_PREFIX, strip_rank_prefix
+from hnas.atomic import atomic_write_bytes
+from hnas.models.state_io import RANK_PREFIX, load_state_file, state_bytes, strip_rank_prefix
 
 SINGLE, MULTI = "single", "multi"
 
@@ -50,37 +50,12 @@ def convert_layout(state: dict, to: str, source: str = "checkpoint") -> dict:
 
 def load_model_state(path: str | os.PathLike) -> dict:
     """A `.pdparams` state dict as saved (keys untouched), with errors naming the file/key."""
-    import paddle
-
-    path = Path(path)
-    if not path.is_file():
-        raise CheckpointLayoutError(f"{path}: checkpoint file not found")
     try:
-        state = paddle.load(str(path))
-    except Exception as err:  # paddle raises assorted types for corrupt files
-        raise CheckpointLayoutError(f"{path}: cannot load checkpoint: {type(err).__name__}: {err}") from err
-    if not isinstance(state, dict) or not state:
-        raise CheckpointLayoutError(f"{path}: expected a non-empty state dict, got {type(state).__name__}")
-    for key, value in state.items():
-        if not isinstance(key, str) or not hasattr(value, "shape"):
-            raise CheckpointLayoutError(f"{path}: entry {key!r} is not a named tensor "
-                                        f"({type(value).__name__}); is this an optimizer (.pdopt) file?")
-    return state
+        return load_state_file(path)
+    except ValueError as err:
+        raise CheckpointLayoutError(str(err)) from err
 
 
 def save_state_atomic(state: dict, path: str | os.PathLike) -> Path:
-    """`paddle.save` into a temp file beside `path`, then rename it over `path`."""
-    import paddle
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        paddle.save(state, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    """`paddle.save` of `state`, written atomically over `path`."""
+    return atomic_write_bytes(path, state_bytes(state))

@@ -6,6 +6,7 @@ works anywhere (DESIGN §4).
 """
 from __future__ import annotations
 
+import io
 import os
 
 import paddle
@@ -18,8 +19,8 @@ def strip_rank_prefix(state: dict) -> dict:
     return {(k[len(RANK_PREFIX):] if k.startswith(RANK_PREFIX) else k): v for k, v in state.items()}
 
 
-def read_state_dict(path: str | os.PathLike) -> dict:
-    """Load a `.pdparams` file as `{name: tensor}` without the rank prefix.
+def load_state_file(path: str | os.PathLike) -> dict:
+    """A `.pdparams` file as saved, keys untouched, as `{name: tensor}`.
 
     Raises ValueError naming the file when it is missing, unreadable or not a state dict.
     """
@@ -33,9 +34,22 @@ def read_state_dict(path: str | os.PathLike) -> dict:
     if not isinstance(state, dict) or not state:
         raise ValueError(f"{path}: expected a non-empty state dict of tensors, got {type(state).__name__}")
     for key, value in state.items():
-        if not hasattr(value, "shape"):
-            raise ValueError(f"{path}: entry {key!r} is not a tensor ({type(value).__name__})")
-    return strip_rank_prefix(state)
+        if not isinstance(key, str) or not hasattr(value, "shape"):
+            raise ValueError(f"{path}: entry {key!r} is not a named tensor ({type(value).__name__}); "
+                             f"is this an optimizer (.pdopt) file?")
+    return state
+
+
+def read_state_dict(path: str | os.PathLike) -> dict:
+    """`load_state_file` without the rank prefix: the form every loader here expects."""
+    return strip_rank_prefix(load_state_file(path))
+
+
+def state_bytes(obj) -> bytes:
+    """What `paddle.save` writes for `obj`, for an atomic write of the whole file."""
+    buffer = io.BytesIO()
+    paddle.save(obj, buffer)
+    return buffer.getvalue()
 
 
 def load_matching_state(layer, state: dict, source: str = "checkpoint") -> None:

@@ -10,7 +10,6 @@ else a resumed run needs), each written atomically.
 """
 from __future__ import annotations
 
-import io
 import random
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import numpy as np
 import paddle
 
 from hnas.atomic import atomic_write_bytes
-from hnas.models.state_io import RANK_PREFIX, load_matching_state, strip_rank_prefix
+from hnas.models.state_io import RANK_PREFIX, load_matching_state, state_bytes, strip_rank_prefix
 
 FORMAT_VERSION = 1
 SCHEDULER_KEY = "LR_Scheduler"
@@ -35,12 +34,6 @@ def canonical_tensors(state: dict) -> dict:
     counter; naming the copies by key makes equal weights give byte-identical files."""
     return {key: paddle.Tensor(value=value.numpy(), place=paddle.CPUPlace(), name=key)
             if isinstance(value, paddle.Tensor) else value for key, value in state.items()}
-
-
-def serialize(obj) -> bytes:
-    buffer = io.BytesIO()
-    paddle.save(obj, buffer)
-    return buffer.getvalue()
 
 
 def capture_rng_states() -> dict:
@@ -119,9 +112,9 @@ def save_checkpoint(save_dir, tag: str, network, optimizer, epochs_done: int, wo
     """Write `<save_dir>/<tag>.pdparams` and `.pdopt`; both are serialised before either
     replaces an old file, so an interrupted save leaves the previous pair readable."""
     params_path, opt_path = checkpoint_files(Path(save_dir) / tag)
-    params = serialize(canonical_tensors(strip_rank_prefix(network.state_dict())))
+    params = state_bytes(canonical_tensors(strip_rank_prefix(network.state_dict())))
     optimizer_state = optimizer.state_dict()
-    extra = serialize({
+    extra = state_bytes({
         "format": FORMAT_VERSION,
         "epoch": epochs_done,
         "world_size": world_size,
