@@ -2,13 +2,13 @@
 Debian package `dataset-fashion-mnist`: a fixed-seed, class-balanced subset."""
 import argparse
 import io
-import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from hnas.atomic import atomic_write_bytes  # noqa: E402
 from hnas.data.demo import ARCHIVE  # noqa: E402
 from hnas.data.fashion_mnist import load_split, stratified_subset  # noqa: E402
 
@@ -27,11 +27,7 @@ def main(argv=None):
     buffer = io.BytesIO()
     np.savez_compressed(buffer, train_images=train_x[ti], train_labels=train_y[ti].astype(np.int64),
                         val_images=val_x[vi], val_labels=val_y[vi].astype(np.int64))
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_bytes(buffer.getvalue())
-    os.replace(tmp, out)
+    out = atomic_write_bytes(args.out, buffer.getvalue())
     print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB): {len(ti)} train, {len(vi)} val images")
 
 
